@@ -1,0 +1,3 @@
+# Test tools run inside the VM: built with the unit suites, into $(BUILD)/tests.
+TEST_PROGS += nlprobe
+nlprobe_SRCS := tests/vm/nlprobe.c
