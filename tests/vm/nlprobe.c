@@ -282,7 +282,8 @@ static void bad_input_cases(int fd, int family, const char *dev)
 
 	msg_init(&m, family, NLM_F_DUMP, WEAVE_CMD_GET_DEVICE);
 	put_str(&m, WEAVE_DEV_A_IFNAME, "nosuchdev0");
-	expect(fd, &m, ENODEV, true, "dump of a device that does not exist");
+	/* Linux 6.1 gives a dump's .start callback no extack to fill in. */
+	expect(fd, &m, ENODEV, false, "dump of a device that does not exist");
 
 	msg_init(&m, family, NLM_F_DUMP, WEAVE_CMD_GET_DEVICE);
 	put(&m, WEAVE_DEV_A_IFINDEX, &u64, sizeof(u64));
