@@ -33,7 +33,8 @@ PROGS :=
 UNIT_SUITES :=
 FUZZERS :=
 TEST_PROGS :=
-include $(sort $(wildcard userspace/*/module.mk)) tests/unit/module.mk tests/fuzz/module.mk \
+include $(sort $(wildcard userspace/*/module.mk userspace/*/*/module.mk)) tests/unit/module.mk \
+	tests/fuzz/module.mk \
 	tests/vm/module.mk
 
 .PHONY: all userspace kmod kmod-check style format check unit fuzz install dkms-install clean
