@@ -3,3 +3,10 @@ LIBS += mesh
 mesh_SRCS := userspace/mesh/peers.c userspace/mesh/routes.c userspace/mesh/peer_name.c userspace/mesh/targets.c
 UNIT_SUITES += mesh
 mesh_TEST_LIBS := mesh
+mesh_SRCS += userspace/mesh/protocol.c userspace/mesh/protocol_stream.c userspace/mesh/features.c \
+	userspace/mesh/gossip_wire.c userspace/mesh/topology_wire.c
+mesh_TEST_LIBS := mesh gob sleeve
+UNIT_SUITES += mesh_protocol
+mesh_protocol_TEST_LIBS := mesh gob sleeve
+FUZZERS += mesh_protocol
+mesh_protocol_FUZZ_LIBS := mesh gob sleeve
