@@ -5,6 +5,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "port.h"
 #include "version.h"
 
 #include <linux/module.h>
@@ -15,6 +16,10 @@
 static int __init weave_mod_init(void)
 {
 	int ret;
+
+	ret = weave_port_init();
+	if (ret < 0)
+		goto err_port;
 
 	ret = weave_device_init();
 	if (ret < 0)
@@ -30,6 +35,8 @@ static int __init weave_mod_init(void)
 err_netlink:
 	weave_device_uninit();
 err_device:
+	weave_port_uninit();
+err_port:
 	return ret;
 }
 
@@ -37,6 +44,9 @@ static void __exit weave_mod_exit(void)
 {
 	weave_genetlink_uninit();
 	weave_device_uninit();
+	weave_port_uninit();
+	/* Peers and ports are freed by RCU callbacks of this module. */
+	rcu_barrier();
 }
 
 module_init(weave_mod_init);

@@ -4,6 +4,10 @@
 #ifndef _WEAVE_NETLINK_H
 #define _WEAVE_NETLINK_H
 
+#include <net/genetlink.h>
+
+extern struct genl_family weave_genl_family;
+
 int weave_genetlink_init(void);
 void weave_genetlink_uninit(void);
 

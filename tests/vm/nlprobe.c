@@ -26,7 +26,7 @@
 struct msg {
 	union {
 		struct nlmsghdr nlh;
-		char buf[4096];
+		char buf[16384];
 	};
 };
 
@@ -71,6 +71,24 @@ static void put(struct msg *m, uint16_t type, const void *data, size_t len)
 static void put_str(struct msg *m, uint16_t type, const char *s)
 {
 	put(m, type, s, strlen(s) + 1);
+}
+
+/* Opens a nested attribute; nest_end() closes it. */
+static size_t nest_start(struct msg *m, uint16_t type)
+{
+	size_t off = NLMSG_ALIGN(m->nlh.nlmsg_len);
+	struct nlattr *a = (struct nlattr *)(m->buf + off);
+
+	a->nla_type = type;
+	m->nlh.nlmsg_len = off + NLA_HDRLEN;
+	return off;
+}
+
+static void nest_end(struct msg *m, size_t off)
+{
+	struct nlattr *a = (struct nlattr *)(m->buf + off);
+
+	a->nla_len = m->nlh.nlmsg_len - off;
 }
 
 static void parse_extack(struct nlmsghdr *h, struct answer *ans)
@@ -301,6 +319,137 @@ static void bad_input_cases(int fd, int family, const char *dev)
 	expect(fd, &m, 0, false, "SET of peer name aa:00:00:00:00:01, short id 4095");
 }
 
+/* A request for @cmd on @dev with one nest @nest holding one attribute. */
+static void one_nested(struct msg *m, int family, uint8_t cmd, const char *dev, uint16_t nest,
+		       uint16_t type, const void *data, size_t len)
+{
+	size_t off;
+
+	msg_init(m, family, NLM_F_ACK, cmd);
+	put_str(m, WEAVE_DEV_A_IFNAME, dev);
+	off = nest_start(m, nest | NLA_F_NESTED);
+	put(m, type, data, len);
+	nest_end(m, off);
+}
+
+static void datapath_cases(int fd, int family, const char *dev)
+{
+	uint16_t id7 = 7, id_big = WEAVE_SHORT_ID_MAX + 1, zero16 = 0, odd[3] = { 1, 2, 3 };
+	uint32_t bad_flags = 1U << 7, mtu_big = 70000, zero32 = 0;
+	uint8_t name5[5] = { 0 }, frame10[10] = { 0 }, frame60[60] = { 0 };
+	static uint16_t many[WEAVE_SHORT_ID_MAX + 2];
+	struct msg m;
+	size_t off;
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_PEER);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	expect(fd, &m, EINVAL, true, "SET_PEER without a peer");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_PEER);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	off = nest_start(&m, WEAVE_DEV_A_PEER);
+	put(&m, WEAVE_PEER_A_SHORT_ID, &id7, sizeof(id7));
+	nest_end(&m, off);
+	expect(fd, &m, EINVAL, true, "SET_PEER whose nest lacks NLA_F_NESTED");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_PORT,
+		   &zero16, sizeof(zero16));
+	expect(fd, &m, ERANGE, true, "SET_PEER with UDP port 0");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_FLAGS,
+		   &zero32, sizeof(zero32));
+	expect(fd, &m, EINVAL, true, "SET_PEER without a short id");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_SHORT_ID,
+		   &id_big, sizeof(id_big));
+	expect(fd, &m, ERANGE, true, "SET_PEER with short id 4096");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_SHORT_ID,
+		   &id7, sizeof(id7));
+	expect(fd, &m, EINVAL, true, "SET_PEER of a new peer without a name");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_NAME, name5,
+		   sizeof(name5));
+	expect(fd, &m, ERANGE, true, "SET_PEER with a 5-byte name");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_FLAGS,
+		   &bad_flags, sizeof(bad_flags));
+	expect(fd, &m, EINVAL, true, "SET_PEER with unknown flag bits");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_MTU,
+		   &mtu_big, sizeof(mtu_big));
+	expect(fd, &m, ERANGE, true, "SET_PEER with MTU 70000");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_NEXT_HOP,
+		   &id_big, sizeof(id_big));
+	expect(fd, &m, ERANGE, true, "SET_PEER with next hop 4096");
+
+	one_nested(&m, family, WEAVE_CMD_SET_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_STATS,
+		   &zero32, sizeof(zero32));
+	expect(fd, &m, EINVAL, true, "SET_PEER with the read-only stats");
+
+	one_nested(&m, family, WEAVE_CMD_DEL_PEER, dev, WEAVE_DEV_A_PEER, WEAVE_PEER_A_SHORT_ID,
+		   &id7, sizeof(id7));
+	expect(fd, &m, ENOENT, true, "DEL_PEER of a peer that does not exist");
+
+	one_nested(&m, family, WEAVE_CMD_SET_BCAST, dev, WEAVE_DEV_A_BCAST, WEAVE_BCAST_A_HOPS, odd,
+		   sizeof(odd));
+	expect(fd, &m, EINVAL, true, "SET_BCAST without a source");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_BCAST);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	off = nest_start(&m, WEAVE_DEV_A_BCAST | NLA_F_NESTED);
+	put(&m, WEAVE_BCAST_A_SRC, &id7, sizeof(id7));
+	put(&m, WEAVE_BCAST_A_HOPS, odd, 5);
+	nest_end(&m, off);
+	expect(fd, &m, EINVAL, true, "SET_BCAST with hops of odd length");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_BCAST);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	off = nest_start(&m, WEAVE_DEV_A_BCAST | NLA_F_NESTED);
+	put(&m, WEAVE_BCAST_A_SRC, &id7, sizeof(id7));
+	put(&m, WEAVE_BCAST_A_HOPS, many, sizeof(many));
+	nest_end(&m, off);
+	expect(fd, &m, ERANGE, true, "SET_BCAST with 4097 hops");
+
+	one_nested(&m, family, WEAVE_CMD_DEL_FDB, dev, WEAVE_DEV_A_FDB, WEAVE_FDB_A_MAC, name5,
+		   sizeof(name5));
+	expect(fd, &m, ERANGE, true, "DEL_FDB with a 5-byte MAC");
+
+	one_nested(&m, family, WEAVE_CMD_PKT_EXECUTE, dev, WEAVE_DEV_A_PKT, WEAVE_PKT_A_FRAME,
+		   frame10, sizeof(frame10));
+	expect(fd, &m, ERANGE, true, "PKT_EXECUTE with a 10-byte frame");
+
+	one_nested(&m, family, WEAVE_CMD_PKT_EXECUTE, dev, WEAVE_DEV_A_PKT, WEAVE_PKT_A_FRAME,
+		   frame60, sizeof(frame60));
+	expect(fd, &m, EINVAL, true, "PKT_EXECUTE with neither a peer nor LOCAL");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_PKT_EXECUTE);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	off = nest_start(&m, WEAVE_DEV_A_PKT | NLA_F_NESTED);
+	put(&m, WEAVE_PKT_A_FRAME, frame60, sizeof(frame60));
+	put(&m, WEAVE_PKT_A_DST_PEER, &id7, sizeof(id7));
+	nest_end(&m, off);
+	expect(fd, &m, ENOENT, true, "PKT_EXECUTE to a peer that does not exist");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_DEVICE);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	put(&m, WEAVE_DEV_A_FDB_AGEING, &zero32, sizeof(zero32));
+	expect(fd, &m, ERANGE, true, "SET_DEVICE with MAC ageing 0");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_SET_DEVICE);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	put(&m, WEAVE_DEV_A_FDB_MAX, &zero32, sizeof(zero32));
+	expect(fd, &m, ERANGE, true, "SET_DEVICE with MAC table size 0");
+
+	msg_init(&m, family, NLM_F_DUMP, WEAVE_CMD_GET_PEER);
+	expect(fd, &m, EINVAL, false, "peer dump without a device");
+
+	msg_init(&m, family, NLM_F_ACK, WEAVE_CMD_UPCALL);
+	put_str(&m, WEAVE_DEV_A_IFNAME, dev);
+	expect(fd, &m, EOPNOTSUPP, false, "UPCALL sent by userspace");
+}
+
 static void unprivileged_cases(int fd, int family, const char *dev)
 {
 	uint16_t sid = 1;
@@ -361,6 +510,8 @@ int main(int argc, char *argv[])
 		unprivileged_cases(fd, family, dev);
 	else
 		bad_input_cases(fd, family, dev);
+	if (!unpriv)
+		datapath_cases(fd, family, dev);
 	close(fd);
 	return failures ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* weave status: reports on the router's parts; `status datapath` reads the kernel
  * module's devices over netlink, in the layout of weave status (labels right-aligned).
+ * Also the datapath helpers `weave datapath` shares (cli.h).
  */
 #include "cli/cli.h"
 #include "overlay/kdp.h"
@@ -11,7 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_device(const struct kdp_device *d)
+static const char *const drop_names[__WEAVE_DROP_MAX] = {
+	[WEAVE_DROP_NO_PEER] = "no-peer", [WEAVE_DROP_NO_ROUTE] = "no-route",
+	[WEAVE_DROP_TOO_BIG] = "too-big", [WEAVE_DROP_MALFORMED] = "malformed",
+	[WEAVE_DROP_LOOP] = "loop",	  [WEAVE_DROP_UPCALL] = "upcall",
+	[WEAVE_DROP_XMIT] = "xmit",	  [WEAVE_DROP_FDB_FULL] = "fdb-full",
+};
+
+void cli_print_drops(const char *label, const uint64_t *drops)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	for (i = 0; i < __WEAVE_DROP_MAX; i++) {
+		if (!drops[i])
+			continue;
+		if (!*sep)
+			printf("%15s: ", label);
+		printf("%s%s %" PRIu64, sep, drop_names[i], drops[i]);
+		sep = ", ";
+	}
+	if (*sep)
+		printf("\n");
+}
+
+void cli_print_device(const struct kdp_device *d)
 {
 	const uint8_t *n = d->peer_name;
 
@@ -27,22 +52,43 @@ static void print_device(const struct kdp_device *d)
 	       d->stats.rx_packets, d->stats.rx_bytes, d->stats.rx_dropped);
 	printf("%15s: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " dropped\n", "TX",
 	       d->stats.tx_packets, d->stats.tx_bytes, d->stats.tx_dropped);
+	printf("%15s: %" PRIu32 "\n", "PeerCount", d->num_peers);
+	printf("%15s: %" PRIu32 "/%" PRIu32 " MACs, ageing %" PRIu32 " s\n", "FDB", d->fdb_count,
+	       d->fdb_max, d->fdb_ageing);
+	if (d->upcall_portid)
+		printf("%15s: to port id %" PRIu32 "\n", "Upcalls", d->upcall_portid);
+	else
+		printf("%15s: off\n", "Upcalls");
+	cli_print_drops("Drops", d->stats.drops);
 }
 
-/* One line per device, tab-separated, in a fixed column order (stable for scripts). */
-static void print_device_tsv(const struct kdp_device *d)
+/* One line per device, tab-separated, in a fixed column order (stable for scripts):
+ *   1 name, 2 ifindex, 3 mtu, 4 ports, 5 peer name, 6 short id, 7 UDP port,
+ *   8 rx packets, 9 rx bytes, 10 tx packets, 11 tx bytes, 12 rx dropped, 13 tx dropped,
+ *   14 peers, 15 MACs learned, 16 most MACs, 17 MAC ageing (s), 18 upcall port id (0: off),
+ *   19.. one drop counter per enum weave_drop_reason, in its order (no-peer, no-route,
+ *   too-big, malformed, loop, upcall, xmit, fdb-full).
+ * New columns are only ever appended.
+ */
+void cli_print_device_tsv(const struct kdp_device *d)
 {
 	const uint8_t *n = d->peer_name;
+	unsigned int i;
 
 	printf("%s\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%02x:%02x:%02x:%02x:%02x:%02x\t%" PRIu16
 	       "\t%" PRIu16 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-	       "\t%" PRIu64 "\n",
+	       "\t%" PRIu64,
 	       d->name, d->ifindex, d->mtu, d->num_ports, n[0], n[1], n[2], n[3], n[4], n[5],
 	       d->short_id, d->udp_port, d->stats.rx_packets, d->stats.rx_bytes,
 	       d->stats.tx_packets, d->stats.tx_bytes, d->stats.rx_dropped, d->stats.tx_dropped);
+	printf("\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32, d->num_peers,
+	       d->fdb_count, d->fdb_max, d->fdb_ageing, d->upcall_portid);
+	for (i = 0; i < __WEAVE_DROP_MAX; i++)
+		printf("\t%" PRIu64, d->stats.drops[i]);
+	printf("\n");
 }
 
-static int open_datapath(struct kdp **ret_kdp)
+int cli_open_datapath(struct kdp **ret_kdp)
 {
 	int r = kdp_open(ret_kdp);
 
@@ -71,7 +117,7 @@ static int status_datapath(int argc, const char *argv[])
 		fprintf(stderr, "Usage: %s status datapath [--tsv]\n", PROG_NAME);
 		return 1;
 	}
-	if (open_datapath(&kdp) < 0)
+	if (cli_open_datapath(&kdp) < 0)
 		return 1;
 	r = kdp_device_dump(kdp, NULL, &devs, &n);
 	if (r < 0) {
@@ -83,12 +129,12 @@ static int status_datapath(int argc, const char *argv[])
 		printf("No weave devices in this network namespace.\n");
 	for (i = 0; i < n; i++) {
 		if (tsv) {
-			print_device_tsv(&devs[i]);
+			cli_print_device_tsv(&devs[i]);
 			continue;
 		}
 		if (i)
 			printf("\n");
-		print_device(&devs[i]);
+		cli_print_device(&devs[i]);
 	}
 out:
 	free(devs);

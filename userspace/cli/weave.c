@@ -13,6 +13,8 @@ static const struct {
 	{ "help", help_main, "help | --help" },
 	{ "version", version_main, "version" },
 	{ "status", status_main, "status datapath [--tsv]" },
+	{ "datapath", datapath_main,
+	  "datapath <set|peer|del-peer|bcast|flush|inject|show|listen> <dev> ... (datapath help)" },
 };
 
 static void show_usage(FILE *f)
