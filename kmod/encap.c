@@ -52,6 +52,33 @@ static void xmit_too_big(struct weave_dev *wd, struct sk_buff *skb, struct rtabl
 		kfree_skb(skb);
 }
 
+/* The underlay route to @hop: from its per-CPU cache, else looked up and cached. */
+static struct rtable *route(struct weave_dev *wd, struct weave_peer *hop, __be16 sport,
+			    struct flowi4 *fl4)
+{
+	struct rtable *rt;
+
+	memset(fl4, 0, sizeof(*fl4));
+	rt = dst_cache_get_ip4(&hop->dst_cache, &fl4->saddr);
+	if (rt) {
+		fl4->daddr = hop->addr;
+		return rt;
+	}
+	fl4->daddr = hop->addr;
+	fl4->flowi4_proto = IPPROTO_UDP;
+	fl4->fl4_sport = sport;
+	fl4->fl4_dport = hop->port;
+	rt = ip_route_output_key(dev_net(wd->dev), fl4);
+	if (IS_ERR(rt))
+		return rt;
+	if (rt->dst.dev == wd->dev) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	dst_cache_set_ip4(&hop->dst_cache, &rt->dst, fl4->saddr);
+	return rt;
+}
+
 void weave_encap_xmit(struct weave_dev *wd, struct sk_buff *skb, u16 dst, u16 src,
 		      const struct weave_ingress *in)
 {
@@ -93,17 +120,10 @@ void weave_encap_xmit(struct weave_dev *wd, struct sk_buff *skb, u16 dst, u16 sr
 		goto drop;
 
 	sport = udp_flow_src_port(net, skb, 0, 0, true);
-	memset(&fl4, 0, sizeof(fl4));
-	fl4.daddr = hop->addr;
-	fl4.flowi4_proto = IPPROTO_UDP;
-	fl4.fl4_sport = sport;
-	fl4.fl4_dport = hop->port;
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		goto drop;
-	if (rt->dst.dev == wd->dev) {
-		ip_rt_put(rt);
-		why = WEAVE_DROP_LOOP;
+	rt = route(wd, hop, sport, &fl4);
+	if (IS_ERR(rt)) {
+		if (PTR_ERR(rt) == -ELOOP)
+			why = WEAVE_DROP_LOOP;
 		goto drop;
 	}
 

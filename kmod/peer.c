@@ -17,6 +17,8 @@ static void peer_free_rcu(struct rcu_head *rcu)
 {
 	struct weave_peer *peer = container_of(rcu, struct weave_peer, rcu);
 
+	if (peer->dst_cache.cache)
+		dst_cache_destroy(&peer->dst_cache);
 	free_percpu(peer->stats);
 	kfree(peer);
 }
@@ -75,20 +77,25 @@ int weave_peer_set(struct weave_dev *wd, const struct weave_peer_config *cfg,
 	if (!peer)
 		return -ENOMEM;
 	if (old) {
+		/* The new copy owns the counters and the route cache now. */
 		*peer = *old;
-		old->stats = NULL;	/* the new copy owns them now */
+		old->stats = NULL;
+		old->dst_cache.cache = NULL;
 	} else {
 		peer->short_id = cfg->short_id;
 		peer->next_hop = cfg->short_id;
 		peer->port = htons(WEAVE_DEFAULT_UDP_PORT);
 		peer->stats = weave_stats_alloc();
-		if (!peer->stats) {
+		if (!peer->stats || dst_cache_init(&peer->dst_cache, GFP_KERNEL)) {
+			free_percpu(peer->stats);
 			kfree(peer);
 			return -ENOMEM;
 		}
 		wd->peers.count++;
 	}
 	apply_config(peer, cfg);
+	if (old && (peer->addr != old->addr || peer->port != old->port))
+		dst_cache_reset(&peer->dst_cache);
 	rcu_assign_pointer(wd->peers.by_id[cfg->short_id], peer);
 	if (old)
 		call_rcu(&old->rcu, peer_free_rcu);

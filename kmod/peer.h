@@ -8,6 +8,7 @@
 
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <net/dst_cache.h>
 #include <uapi/linux/weave.h>
 
 struct weave_dev;
@@ -22,6 +23,8 @@ struct weave_peer {
 	u32 flags;		/* WEAVE_PEER_F_* */
 	u32 mtu;		/* 0: the device's MTU */
 	struct weave_pcpu_stats __percpu *stats;
+	/* The underlay route to addr, per CPU, so most frames skip the route lookup. */
+	struct dst_cache dst_cache;
 	struct rcu_head rcu;
 };
 
