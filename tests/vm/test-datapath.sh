@@ -245,5 +245,21 @@ check "garbage is counted as malformed" \
 	bash -c "ip netns exec h1 weave datapath show weave | grep -q 'malformed'"
 check "the datapath still works after garbage" ping_retry c21 10.2.0.11
 
-check "rmmod with traffic state in place" rmmod weave
+# Several devices in one namespace: each needs its own UDP port.
+in_h 1 ip link add weave2 type weave
+check "a second device on the same UDP port cannot come up" bash -c '! ip netns exec h1 ip link set weave2 up 2>/dev/null'
+dp 1 set weave2 port 6790
+check "a second device on another port comes up" in_h 1 ip link set weave2 up
+check "the first device still carries traffic" ping_retry c21 10.2.0.11
+
+# Unload while traffic flows through the switch.
+ip netns exec c11 ping -q -i 0.01 10.2.0.21 >/dev/null 2>&1 &
+pinger=$!
+ip netns exec c21 ping -q -i 0.01 10.2.0.11 >/dev/null 2>&1 &
+pinger2=$!
+sleep 1
+check "rmmod while frames are flowing" rmmod weave
+kill "$pinger" "$pinger2" 2>/dev/null
+wait "$pinger" "$pinger2" 2>/dev/null
+check "every port was released" bash -c '[[ -z $(ip -n h1 -o link show master weave 2>/dev/null) ]]'
 test_exit
