@@ -131,29 +131,21 @@ static void *dump_msg_start(struct sk_buff *skb, struct netlink_callback *cb, u8
 	return hdr;
 }
 
+/* The device's own counters (the host's traffic) and the switch's drops. */
 static int put_dev_stats(struct sk_buff *skb, struct weave_dev *wd)
 {
 	struct rtnl_link_stats64 s = {};
 	struct weave_stats_sum sum;
-	struct nlattr *nest;
 
 	dev_get_tstats64(wd->dev, &s);
 	weave_stats_read(wd->stats, &sum);
-	nest = nla_nest_start(skb, WEAVE_DEV_A_STATS);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_PACKETS, s.rx_packets, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_BYTES, s.rx_bytes, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_PACKETS, s.tx_packets, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_BYTES, s.tx_bytes, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_DROPPED, s.rx_dropped, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_DROPPED, s.tx_dropped, WEAVE_STATS_A_PAD) ||
-	    nla_put(skb, WEAVE_STATS_A_DROPS, sizeof(sum.drops), sum.drops)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	sum.rx_packets = s.rx_packets;
+	sum.rx_bytes = s.rx_bytes;
+	sum.tx_packets = s.tx_packets;
+	sum.tx_bytes = s.tx_bytes;
+	sum.rx_dropped = s.rx_dropped;
+	sum.tx_dropped = s.tx_dropped;
+	return weave_stats_put_sum(skb, WEAVE_DEV_A_STATS, &sum);
 }
 
 static int fill_device(struct sk_buff *skb, struct netlink_callback *cb, struct weave_dev *wd)
@@ -283,7 +275,20 @@ static int fill_peer(struct sk_buff *skb, struct netlink_callback *cb, struct we
 	return 0;
 }
 
-static int weave_get_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+static int fill_peer_at(struct sk_buff *skb, struct netlink_callback *cb,
+			struct weave_dev *wd, u16 id)
+{
+	struct weave_peer *peer = rtnl_dereference(wd->peers.by_id[id]);
+
+	return peer ? fill_peer(skb, cb, wd, peer) : 0;
+}
+
+/* The dumps indexed by short id (peers, broadcast routes): fill_at() puts what is at
+ * one id, if anything; the cursor is the next id.
+ */
+static int dump_by_short_id(struct sk_buff *skb, struct netlink_callback *cb,
+			    int (*fill_at)(struct sk_buff *skb, struct netlink_callback *cb,
+					   struct weave_dev *wd, u16 id))
 {
 	struct dump_ctx *ctx = DUMP_CTX(cb);
 	struct weave_dev *wd;
@@ -292,16 +297,17 @@ static int weave_get_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rtnl_lock();
 	wd = dump_device(cb);
 	for (; wd && ctx->next <= WEAVE_SHORT_ID_MAX; ctx->next++) {
-		struct weave_peer *peer = rtnl_dereference(wd->peers.by_id[ctx->next]);
-
-		if (!peer)
-			continue;
-		ret = fill_peer(skb, cb, wd, peer);
+		ret = fill_at(skb, cb, wd, ctx->next);
 		if (ret < 0)
 			break;
 	}
 	rtnl_unlock();
 	return ret < 0 && !skb->len ? ret : skb->len;
+}
+
+static int weave_get_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_by_short_id(skb, cb, fill_peer_at);
 }
 
 static int fill_bcast(struct sk_buff *skb, struct netlink_callback *cb, struct weave_dev *wd,
@@ -324,25 +330,17 @@ static int fill_bcast(struct sk_buff *skb, struct netlink_callback *cb, struct w
 	return 0;
 }
 
+static int fill_bcast_at(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct weave_dev *wd, u16 id)
+{
+	struct weave_bcast *b = rtnl_dereference(wd->peers.bcast[id]);
+
+	return b ? fill_bcast(skb, cb, wd, id, b) : 0;
+}
+
 static int weave_get_bcast_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct dump_ctx *ctx = DUMP_CTX(cb);
-	struct weave_dev *wd;
-	int ret = 0;
-
-	rtnl_lock();
-	wd = dump_device(cb);
-	for (; wd && ctx->next <= WEAVE_SHORT_ID_MAX; ctx->next++) {
-		struct weave_bcast *b = rtnl_dereference(wd->peers.bcast[ctx->next]);
-
-		if (!b)
-			continue;
-		ret = fill_bcast(skb, cb, wd, ctx->next, b);
-		if (ret < 0)
-			break;
-	}
-	rtnl_unlock();
-	return ret < 0 && !skb->len ? ret : skb->len;
+	return dump_by_short_id(skb, cb, fill_bcast_at);
 }
 
 struct fdb_dump {

@@ -48,24 +48,33 @@ void weave_stats_read(struct weave_pcpu_stats __percpu *stats, struct weave_stat
 	}
 }
 
-/* Puts a nest @attr of WEAVE_STATS_A_* with the sums of @stats. */
-int weave_stats_put(struct sk_buff *skb, int attr, struct weave_pcpu_stats __percpu *stats)
+/* Puts a nest @attr of WEAVE_STATS_A_* with @sum. */
+int weave_stats_put_sum(struct sk_buff *skb, int attr, const struct weave_stats_sum *sum)
 {
-	struct weave_stats_sum sum;
 	struct nlattr *nest;
 
-	weave_stats_read(stats, &sum);
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_PACKETS, sum.rx_packets, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_BYTES, sum.rx_bytes, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_PACKETS, sum.tx_packets, WEAVE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_BYTES, sum.tx_bytes, WEAVE_STATS_A_PAD) ||
-	    nla_put(skb, WEAVE_STATS_A_DROPS, sizeof(sum.drops), sum.drops)) {
+	if (nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_PACKETS, sum->rx_packets, WEAVE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_BYTES, sum->rx_bytes, WEAVE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_PACKETS, sum->tx_packets, WEAVE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_BYTES, sum->tx_bytes, WEAVE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, WEAVE_STATS_A_RX_DROPPED, sum->rx_dropped, WEAVE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, WEAVE_STATS_A_TX_DROPPED, sum->tx_dropped, WEAVE_STATS_A_PAD) ||
+	    nla_put(skb, WEAVE_STATS_A_DROPS, sizeof(sum->drops), sum->drops)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* Puts a nest @attr of WEAVE_STATS_A_* with the sums of @stats. */
+int weave_stats_put(struct sk_buff *skb, int attr, struct weave_pcpu_stats __percpu *stats)
+{
+	struct weave_stats_sum sum;
+
+	weave_stats_read(stats, &sum);
+	return weave_stats_put_sum(skb, attr, &sum);
 }

@@ -20,7 +20,7 @@ struct weave_pcpu_stats {
 };
 
 struct weave_stats_sum {
-	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	u64 rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_dropped;
 	u64 drops[__WEAVE_DROP_MAX];
 };
 
@@ -56,6 +56,7 @@ static inline void weave_stats_drop(struct weave_pcpu_stats __percpu *stats,
 
 struct weave_pcpu_stats __percpu *weave_stats_alloc(void);
 void weave_stats_read(struct weave_pcpu_stats __percpu *stats, struct weave_stats_sum *sum);
+int weave_stats_put_sum(struct sk_buff *skb, int attr, const struct weave_stats_sum *sum);
 int weave_stats_put(struct sk_buff *skb, int attr, struct weave_pcpu_stats __percpu *stats);
 
 #endif /* _WEAVE_STATS_H */

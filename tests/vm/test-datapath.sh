@@ -146,6 +146,17 @@ out=$(ip netns exec c11 ping -c 1 -W 2 -M 'do' -s 1450 10.2.0.21 2>&1)
 check "a too-big DF ping gets ICMP fragmentation needed with mtu 1376" \
 	grep -qiE 'mtu ?= ?1376|Frag needed.*1376' <<<"$out"
 check "the too-big frame is counted on peer 2" test "$(peer_col 1 2 14)" -gt 0
+# The same for IPv6: "packet too big".
+for c in c11 c21; do
+	ip netns exec "$c" sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+	ip netns exec "$c" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+	ip -n "$c" addr add "fd00::${c#c}/64" dev eth0 nodad
+done
+ip netns exec c11 ping -6 -c 1 -W 2 fd00::21 >/dev/null 2>&1
+out=$(ip netns exec c11 ping -6 -c 1 -W 2 -M 'do' -s 1450 fd00::21 2>&1)
+check "a too-big IPv6 ping gets ICMPv6 packet too big with mtu 1376" grep -qiE 'mtu ?= ?1376' <<<"$out" ||
+	echo "$out"
+for c in c11 c21; do ip netns exec "$c" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
 ip -n c11 link set eth0 mtu 1376
 
 # Relay: h1 and h3 cannot reach each other on the underlay; their frames go through h2.
