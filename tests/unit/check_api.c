@@ -17,30 +17,12 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef WEAVE_FIXTURES
-#define WEAVE_FIXTURES "../shared/fixtures/weave-2.8.1"
-#endif
+#include "fixture.h"
 
 #define FX1 "aa:00:00:00:00:01"
 #define FX2 "aa:00:00:00:00:02"
 
 /* --- helpers ----------------------------------------------------------------------------- */
-
-static char *read_fixture(const char *name)
-{
-	const char *dir = getenv("WEAVE_FIXTURES");
-	char path[4096], *text = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : WEAVE_FIXTURES, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "cannot open %s (set WEAVE_FIXTURES)", path);
-	ck_assert_int_ne(getdelim(&text, &len, '\0', f), -1);
-	fclose(f);
-	return text;
-}
 
 /* The first n lines of text (n >= 1), as a new string. */
 static char *first_lines(const char *text, unsigned int n)
@@ -224,7 +206,8 @@ static void fx2_status(struct api_status *st)
  */
 START_TEST(test_status_fx1)
 {
-	char *fixture = read_fixture("fx1.status.txt"), *want = first_lines(fixture, 11);
+	char *fixture = (char *)fixture_load("fx1.status.txt", NULL),
+	     *want = first_lines(fixture, 11);
 	struct api_status st;
 
 	fx1_status(&st);
@@ -236,7 +219,8 @@ END_TEST
 
 START_TEST(test_status_fx2)
 {
-	char *fixture = read_fixture("fx2.status.txt"), *want = first_lines(fixture, 11);
+	char *fixture = (char *)fixture_load("fx2.status.txt", NULL),
+	     *want = first_lines(fixture, 11);
 	struct api_status st;
 
 	fx2_status(&st);
@@ -248,7 +232,7 @@ END_TEST
 
 START_TEST(test_peers_fx2)
 {
-	char *want = read_fixture("fx2.status-peers.txt");
+	char *want = (char *)fixture_load("fx2.status-peers.txt", NULL);
 	struct api_status st;
 
 	fx2_status(&st);
@@ -279,7 +263,7 @@ END_TEST
  */
 START_TEST(test_report_json_fx1)
 {
-	char *fixture = read_fixture("fx1.report.json"), *got = NULL, *want;
+	char *fixture = (char *)fixture_load("fx1.report.json", NULL), *got = NULL, *want;
 	char *ipam = strstr(fixture, "\n    \"IPAM\"");
 	struct api_status st;
 

@@ -9,10 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef WEAVE_FIXTURES
-#define WEAVE_FIXTURES "../shared/fixtures/weave-2.8.1"
-#endif
+#include "fixture.h"
 
 #define PEER_FX1 0xaa0000000001ULL
 #define PEER_FX2 0xaa0000000002ULL
@@ -870,31 +867,6 @@ END_TEST
 
 /* --- the captured Weave 2.8.1 session ------------------------------------------------------- */
 
-static uint8_t *load_fixture(const char *name, size_t *ret_len)
-{
-	const char *dir = getenv("WEAVE_FIXTURES");
-	char path[4096];
-	uint8_t *data;
-	long size;
-	FILE *f;
-
-	if (!dir || !*dir)
-		dir = WEAVE_FIXTURES;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "cannot open fixture %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	ck_assert_int_gt(size, 0);
-	rewind(f);
-	data = malloc((size_t)size);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_uint_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*ret_len = (size_t)size;
-	return data;
-}
-
 /* One TCP direction: "weave" 1 2, encryption flag 0, then 4-byte big-endian framed bodies. */
 struct session {
 	uint8_t *data;
@@ -903,7 +875,7 @@ struct session {
 
 static void session_open(struct session *s, const char *name)
 {
-	s->data = load_fixture(name, &s->len);
+	s->data = fixture_load(name, &s->len);
 	ck_assert_uint_ge(s->len, 8);
 	ck_assert_mem_eq(s->data, "weave\x01\x02\x00", 8);
 	s->pos = 8;

@@ -18,10 +18,7 @@
 #include "mesh/protocol_stream.h"
 #include "mesh/topology_wire.h"
 #include "overlay/sleeve/sleeve_control.h"
-
-#ifndef WEAVE_FIXTURES
-#define WEAVE_FIXTURES "../shared/fixtures/weave-2.8.1"
-#endif
+#include "fixture.h"
 
 #define FX1 UINT64_C(0xaa0000000001)
 #define FX2 UINT64_C(0xaa0000000002)
@@ -40,29 +37,6 @@
 	} while (0)
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-static uint8_t *load_fixture(const char *name, size_t *ret_len)
-{
-	const char *dir = getenv("WEAVE_FIXTURES");
-	char path[4096];
-	uint8_t *data;
-	long size;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : WEAVE_FIXTURES, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "cannot open fixture %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	ck_assert_int_gt(size, 0);
-	rewind(f);
-	data = malloc((size_t)size);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_uint_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*ret_len = (size_t)size;
-	return data;
-}
 
 static size_t unhex(const char *s, uint8_t *out)
 {
@@ -318,7 +292,7 @@ static void run_fixture(const struct fixture_dir *fd, uint64_t seed, size_t max,
 {
 	struct mesh_proto *p = new_proto(fd->we_outbound, NULL);
 	size_t len, out_len;
-	uint8_t *d = load_fixture(fd->file, &len);
+	uint8_t *d = fixture_load(fd->file, &len);
 	const uint8_t *out;
 
 	ck_assert_int_eq(feed(p, d, len, seed, max, rs), 0);
@@ -1463,7 +1437,7 @@ END_TEST
 START_TEST(test_hostile_truncated_fixture)
 {
 	size_t len;
-	uint8_t *d = load_fixture("fx2-to-fx1.tcp.bin", &len);
+	uint8_t *d = fixture_load("fx2-to-fx1.tcp.bin", &len);
 
 	size_t next = 8, boundaries = 0; /* where the next message starts */
 

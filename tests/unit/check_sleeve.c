@@ -18,10 +18,7 @@
 #include "overlay/sleeve/sleeve_replay.h"
 #include "overlay/sleeve/sleeve_rx.h"
 #include "overlay/sleeve/sleeve_special.h"
-
-#ifndef WEAVE_FIXTURES
-#define WEAVE_FIXTURES "../shared/fixtures/weave-2.8.1"
-#endif
+#include "fixture.h"
 
 static const uint8_t name_a[SLEEVE_NAME_LEN] = { 0xaa, 0, 0, 0, 0, 0x01 };
 static const uint8_t name_b[SLEEVE_NAME_LEN] = { 0xaa, 0, 0, 0, 0, 0x02 };
@@ -686,35 +683,6 @@ struct udp_packet {
 	size_t full_len; /* payload length from the UDP header */
 };
 
-static const char *fixtures_dir(void)
-{
-	const char *env = getenv("WEAVE_FIXTURES");
-
-	return env && *env ? env : WEAVE_FIXTURES;
-}
-
-static uint8_t *read_fixture(const char *name, size_t *ret_len)
-{
-	char path[4096];
-	uint8_t *data = NULL;
-	long size;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", fixtures_dir(), name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "cannot open %s (set WEAVE_FIXTURES)", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	ck_assert_int_gt(size, 0);
-	rewind(f);
-	data = malloc((size_t)size);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_uint_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*ret_len = (size_t)size;
-	return data;
-}
-
 static uint32_t rd32(const struct pcap_reader *pr, const uint8_t *p)
 {
 	if (pr->swapped)
@@ -736,7 +704,7 @@ static void pcap_open(struct pcap_reader *pr, const char *name)
 	static const uint8_t magic_ns[4] = { 0xa1, 0xb2, 0x3c, 0x4d };
 	uint8_t m[4];
 
-	pr->data = read_fixture(name, &pr->len);
+	pr->data = fixture_load(name, &pr->len);
 	ck_assert_uint_ge(pr->len, 24);
 	memcpy(m, pr->data, 4);
 	pr->swapped = false;
@@ -967,7 +935,7 @@ static void count_tcp_controls(const char *name, unsigned int counts[4], int *re
 {
 	struct sleeve_control ctl;
 	size_t len, pos = 8;
-	uint8_t *d = read_fixture(name, &len);
+	uint8_t *d = fixture_load(name, &len);
 	bool features = true;
 
 	ck_assert_mem_eq(d, "weave\x01\x02\x00", 8); /* header, v2, no encryption */
