@@ -10,3 +10,9 @@ UNIT_SUITES += mesh_protocol
 mesh_protocol_TEST_LIBS := mesh gob sleeve
 FUZZERS += mesh_protocol
 mesh_protocol_FUZZ_LIBS := mesh gob sleeve
+mesh_SRCS += userspace/mesh/connection.c userspace/mesh/gossip.c
+# connection.c and gossip.c run on the event loop and log: the fuzz target compiles every
+# mesh source, so it needs lib too.
+mesh_protocol_FUZZ_LIBS += lib
+UNIT_SUITES += mesh_runtime
+mesh_runtime_TEST_LIBS := mesh gob sleeve lib
