@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the demo VM (scripts/demo): two hosts, each with a weave switch device.
+# Runs inside the module demo VM (scripts/demo-module): two hosts, each with a weave switch device.
 set -euo pipefail
 export PATH="$WEAVE_BIN:$PATH"
 step() { printf '\n$ %s\n' "$*"; "$@"; }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* weave status: reports on the router's parts; `status datapath` reads the kernel
- * module's devices over netlink, in the layout of weave status (labels right-aligned).
+/* weave status [targets|connections|peers|dns|ipam]: weaver's status texts over HTTP;
+ * `status datapath` reads the kernel module's devices over netlink, in the layout of
+ * weave status (labels right-aligned).
  * Also the datapath helpers `weave datapath` shares (cli.h).
  */
 #include "cli/cli.h"
@@ -142,12 +143,59 @@ out:
 	return r < 0 ? 1 : 0;
 }
 
+static bool known_sub(const char *sub)
+{
+	static const char *const subs[] = { "targets", "connections", "peers", "dns", "ipam" };
+	size_t i;
+
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(sub, subs[i]))
+			return true;
+	return false;
+}
+
+static int invalid_sub(const char *sub)
+{
+	fprintf(stderr, "Invalid 'weave status' sub-command: %s\n", sub);
+	cli_usage();
+	return 1;
+}
+
+/* GET /status[/sub]; the top level is set off by one empty line before and after. */
+static int status_router(const char *sub)
+{
+	char path[64], *body = NULL;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "/status%s%s", sub ? "/" : "", sub ? sub : "");
+	r = cli_call("GET", path, NULL, NULL, &body);
+	if (r == CALL_NOT_FOUND && sub)
+		return invalid_sub(sub);
+	if (r == CALL_NOT_FOUND)
+		fprintf(stderr, "%s: weaver on %s does not serve /status\n", PROG_NAME,
+			cli_http_addr());
+	if (r != CALL_OK)
+		return 1;
+	len = strlen(body);
+	if (!sub)
+		printf("\n");
+	fputs(body, stdout);
+	if (len && body[len - 1] != '\n')
+		printf("\n");
+	if (!sub)
+		printf("\n");
+	free(body);
+	return 0;
+}
+
 int status_main(int argc, const char *argv[])
 {
 	if (argc >= 2 && !strcmp(argv[1], "datapath"))
 		return status_datapath(argc - 1, argv + 1);
-	if (argc >= 2)
-		fprintf(stderr, "Invalid 'weave status' sub-command: %s\n", argv[1]);
-	fprintf(stderr, "Usage: %s status datapath [--tsv]\n", PROG_NAME);
-	return 1;
+	if (argc >= 2 && !known_sub(argv[1]))
+		return invalid_sub(argv[1]);
+	if (argc > 2)
+		return cli_usage_of(argv[0]);
+	return status_router(argc == 2 ? argv[1] : NULL);
 }
