@@ -117,8 +117,8 @@ format:
 
 # --- install ---------------------------------------------------------------------------------
 install: userspace
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
-	install -m 0755 $(BUILD)/bin/weave $(DESTDIR)$(PREFIX)/bin/weave
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/bin/weave $(BUILD)/bin/weaver $(DESTDIR)$(PREFIX)/bin/
 
 # Copies the module's sources where DKMS expects them; then: dkms install weave/$(VERSION)
 dkms-install:

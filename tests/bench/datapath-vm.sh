@@ -8,8 +8,8 @@
 # Every container interface has MTU 1376 so the three carry the same frames. Runs are
 # interleaved (ROUNDS rounds of each path) and the table gives medians and ratios.
 set -u
-ROUNDS=${ROUNDS:-3}
-SECS=${SECS:-5}
+ROUNDS=${1:-3}
+SECS=${2:-5}
 export PATH="$WEAVE_BIN:$PATH"
 
 cleanup() {
