@@ -1392,6 +1392,32 @@ START_TEST(test_targets_direct)
 }
 END_TEST
 
+/* A dial that fails at once leaves the target waiting: the wait the check computed before
+ * the dial must not be the one the caller sleeps on.
+ */
+START_TEST(test_targets_next_wait)
+{
+	static const uint64_t zero[1] = { 0 };
+	struct script sc = { zero, 1, 0, 7 };
+	struct mesh_rand rnd = { script_next, &sc };
+	struct mesh_targets *t = new_targets(&rnd);
+	uint64_t wait, now = 1000;
+
+	ck_assert_uint_eq(mesh_targets_next_wait(t, now), UINT64_MAX);
+	ck_assert_int_eq(mesh_targets_add_direct(t, "10.0.0.9", NULL, now), 0);
+	ck_assert_str_eq(due(t, NULL, now, 0, &wait), "10.0.0.9:6783");
+	ck_assert_uint_eq(wait, UINT64_MAX); /* nothing waits while the dial runs */
+	ck_assert_int_eq(mesh_targets_attempt_failed(t, "10.0.0.9:6783",
+						     "connect: network is unreachable", now),
+			 0);
+	wait = mesh_targets_next_wait(t, now);
+	ck_assert_uint_ge(wait, 1000);
+	ck_assert_uint_lt(wait, 3000);
+	ck_assert_uint_eq(mesh_targets_next_wait(t, now + wait), 0);
+	mesh_targets_free(t);
+}
+END_TEST
+
 START_TEST(test_targets_backoff)
 {
 	static const char err[] = "dial tcp4 10.0.0.9:6783: connect: no route to host";
@@ -1819,6 +1845,7 @@ static Suite *mesh_suite(void)
 	tcase_add_test(tc, test_targets_parse);
 	tcase_add_test(tc, test_targets_direct);
 	tcase_add_test(tc, test_targets_backoff);
+	tcase_add_test(tc, test_targets_next_wait);
 	tcase_add_test(tc, test_targets_never);
 	tcase_add_test(tc, test_targets_long_lived);
 	tcase_add_test(tc, test_targets_forget);

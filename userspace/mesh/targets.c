@@ -654,6 +654,24 @@ int mesh_targets_check(struct mesh_targets *t, const struct mesh_peers *peers, u
 	return 0;
 }
 
+uint64_t mesh_targets_next_wait(const struct mesh_targets *t, uint64_t now_ms)
+{
+	uint64_t wait = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < t->n_targets; i++) {
+		const struct target *tg = &t->targets[i];
+
+		if (tg->state != MESH_TARGET_WAITING || tg->never)
+			continue;
+		if (tg->try_after <= now_ms)
+			return 0;
+		if (tg->try_after - now_ms < wait)
+			wait = tg->try_after - now_ms;
+	}
+	return wait;
+}
+
 /* --- status -------------------------------------------------------------------------- */
 
 int mesh_targets_status(const struct mesh_targets *t, struct mesh_target_status **ret,

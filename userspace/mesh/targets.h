@@ -106,6 +106,12 @@ int mesh_targets_check(struct mesh_targets *targets, const struct mesh_peers *pe
 		       uint64_t now_ms, unsigned conn_limit, struct mesh_target_due **ret_due,
 		       size_t *ret_n, uint64_t *ret_wait_ms);
 
+/* How long until the next waiting target falls due (0: one is due now, UINT64_MAX: none).
+ * For after the caller dialled what mesh_targets_check returned: a dial that failed at once
+ * (mesh_targets_attempt_failed) is then waiting again and must be woken for.
+ */
+uint64_t mesh_targets_next_wait(const struct mesh_targets *targets, uint64_t now_ms);
+
 /* Every target, sorted by address. Free the array with free(). */
 int mesh_targets_status(const struct mesh_targets *targets, struct mesh_target_status **ret,
 			size_t *ret_n);

@@ -93,6 +93,8 @@ static int on_targets(struct evl_source *s, uint64_t when_ms, void *userdata)
 	for (size_t i = 0; i < n; i++)
 		router_dial(r, &due[i]);
 	free(due);
+	/* Not the wait computed before dialling: a dial that failed at once waits again now. */
+	wait = mesh_targets_next_wait(r->targets, evl_now_ms(r->evl));
 	if (wait != UINT64_MAX)
 		evl_timer_set_relative(s, wait);
 	return 0;
