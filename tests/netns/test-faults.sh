@@ -5,6 +5,8 @@
 set -u
 # shellcheck source=tests/lib.sh
 source "$WEAVE_TOP/tests/lib.sh"
+# shellcheck source=tests/underlay.sh
+source "$WEAVE_TOP/tests/underlay.sh"
 
 if [[ $(id -u) != 0 ]]; then
 	skip "test-faults needs root (network namespaces)"
@@ -51,25 +53,14 @@ trap cleanup EXIT
 # (192.168.62.0/24: host 4), forwarding between them.
 make_underlay() {
 	local i br gw
-	ip netns add "$rt" || return 1
-	ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
-	ip -n "$rt" link add br1 type bridge
-	ip -n "$rt" link add br2 type bridge
-	ip -n "$rt" addr add 192.168.61.1/24 dev br1
-	ip -n "$rt" addr add 192.168.62.1/24 dev br2
-	ip -n "$rt" link set br1 up
-	ip -n "$rt" link set br2 up
+	underlay_new "$rt" forward || return 1
+	underlay_bridge "$rt" br1 192.168.61.1/24 || return 1
+	underlay_bridge "$rt" br2 192.168.62.1/24 || return 1
 	for i in 1 2 3 4 5; do
 		br=br1 gw=192.168.61.1
 		((i == 4)) && br=br2 gw=192.168.62.1
-		ip netns add "${hosts[i]}" || return 1
+		underlay_host "$rt" "$br" "${hosts[i]}" "u$i" "${ips[i]}/24" "$gw" || return 1
 		((i <= 4)) && { ip netns add "${ctrs[i]}" || return 1; }
-		ip -n "${hosts[i]}" link set lo up
-		ip -n "$rt" link add "u$i" type veth peer name eth0 netns "${hosts[i]}" || return 1
-		ip -n "$rt" link set "u$i" master "$br" up
-		ip -n "${hosts[i]}" addr add "${ips[i]}/24" dev eth0
-		ip -n "${hosts[i]}" link set eth0 up
-		ip -n "${hosts[i]}" route add default via "$gw"
 		mkdir -p "$tmp/h$i"
 	done
 }

@@ -9,6 +9,8 @@
 set -u
 # shellcheck source=tests/lib.sh
 source "$WEAVE_TOP/tests/lib.sh"
+# shellcheck source=tests/underlay.sh
+source "$WEAVE_TOP/tests/underlay.sh"
 
 if [[ ! -x $WEAVE_BIN/weaver ]]; then
 	fail "no weaver in $WEAVE_BIN: the seed scenario needs it"
@@ -45,25 +47,14 @@ trap cleanup EXIT
 # (192.168.52.0/24, host 4), forwarding between them.
 make_underlay() {
 	local i br gw
-	ip netns add "$ul"
-	ip netns exec "$ul" sysctl -qw net.ipv4.ip_forward=1
-	ip -n "$ul" link add br1 type bridge
-	ip -n "$ul" link add br2 type bridge
-	ip -n "$ul" addr add 192.168.51.1/24 dev br1
-	ip -n "$ul" addr add 192.168.52.1/24 dev br2
-	ip -n "$ul" link set br1 up
-	ip -n "$ul" link set br2 up
+	underlay_new "$ul" forward || return 1
+	underlay_bridge "$ul" br1 192.168.51.1/24 || return 1
+	underlay_bridge "$ul" br2 192.168.52.1/24 || return 1
 	for i in 1 2 3 4; do
 		br=br1 gw=192.168.51.1
 		((i == 4)) && br=br2 gw=192.168.52.1
-		ip netns add "${hosts[i]}"
+		underlay_host "$ul" "$br" "${hosts[i]}" "u$i" "${ips[i]}/24" "$gw" || return 1
 		ip netns add "${ctrs[i]}"
-		ip -n "${hosts[i]}" link set lo up
-		ip -n "$ul" link add "u$i" type veth peer name eth0 netns "${hosts[i]}"
-		ip -n "$ul" link set "u$i" master "$br" up
-		ip -n "${hosts[i]}" addr add "${ips[i]}/24" dev eth0
-		ip -n "${hosts[i]}" link set eth0 up
-		ip -n "${hosts[i]}" route add default via "$gw"
 		mkdir -p "$tmp/h$i"
 	done
 }

@@ -12,6 +12,8 @@
 set -u
 # shellcheck source=tests/lib.sh
 source "$WEAVE_TOP/tests/lib.sh"
+# shellcheck source=tests/underlay.sh
+source "$WEAVE_TOP/tests/underlay.sh"
 
 if [[ $(id -u) != 0 ]]; then
 	skip "test-weaver needs root (network namespaces)"
@@ -56,17 +58,10 @@ cleanup() {
 trap cleanup EXIT
 
 setup_underlay() {
-	ip netns add "$UNDERLAY" || return 1
-	ip -n "$UNDERLAY" link add br0 type bridge || return 1
-	ip -n "$UNDERLAY" link set br0 up
+	underlay_new "$UNDERLAY" || return 1
+	underlay_bridge "$UNDERLAY" br0 || return 1
 	for i in $(seq 1 "$N"); do
-		ip netns add "$(host "$i")" || return 1
-		ip -n "$(host "$i")" link set lo up
-		ip link add "${P}e$i" type veth peer name eth0 netns "$(host "$i")" || return 1
-		ip link set "${P}e$i" netns "$UNDERLAY"
-		ip -n "$UNDERLAY" link set "${P}e$i" master br0 up
-		ip -n "$(host "$i")" addr add "192.168.213.$i/24" dev eth0
-		ip -n "$(host "$i")" link set eth0 up
+		underlay_host "$UNDERLAY" br0 "$(host "$i")" "${P}e$i" "192.168.213.$i/24" || return 1
 	done
 }
 
