@@ -132,6 +132,20 @@ static void *dump_msg_start(struct sk_buff *skb, struct netlink_callback *cb, u8
 }
 
 /* The device's own counters (the host's traffic) and the switch's drops. */
+/* Ends a dump message started by dump_msg_start() with its item nest, or takes the whole
+ * message back when something did not fit (@failed) so the next dumpit call resends it.
+ */
+static int dump_msg_end(struct sk_buff *skb, void *hdr, struct nlattr *nest, bool failed)
+{
+	if (failed || !nest) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 static int put_dev_stats(struct sk_buff *skb, struct weave_dev *wd)
 {
 	struct rtnl_link_stats64 s = {};
@@ -258,21 +272,15 @@ static int fill_peer(struct sk_buff *skb, struct netlink_callback *cb, struct we
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, WEAVE_DEV_A_PEER);
-	if (!nest ||
-	    nla_put_u16(skb, WEAVE_PEER_A_SHORT_ID, peer->short_id) ||
-	    nla_put(skb, WEAVE_PEER_A_NAME, WEAVE_PEER_NAME_LEN, peer->name) ||
-	    nla_put_be32(skb, WEAVE_PEER_A_ADDR, peer->addr) ||
-	    nla_put_u16(skb, WEAVE_PEER_A_PORT, ntohs(peer->port)) ||
-	    nla_put_u16(skb, WEAVE_PEER_A_NEXT_HOP, peer->next_hop) ||
-	    nla_put_u32(skb, WEAVE_PEER_A_FLAGS, peer->flags) ||
-	    nla_put_u32(skb, WEAVE_PEER_A_MTU, peer->mtu) ||
-	    weave_stats_put(skb, WEAVE_PEER_A_STATS, peer->stats)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return dump_msg_end(skb, hdr, nest,
+			    !nest || nla_put_u16(skb, WEAVE_PEER_A_SHORT_ID, peer->short_id) ||
+			    nla_put(skb, WEAVE_PEER_A_NAME, WEAVE_PEER_NAME_LEN, peer->name) ||
+			    nla_put_be32(skb, WEAVE_PEER_A_ADDR, peer->addr) ||
+			    nla_put_u16(skb, WEAVE_PEER_A_PORT, ntohs(peer->port)) ||
+			    nla_put_u16(skb, WEAVE_PEER_A_NEXT_HOP, peer->next_hop) ||
+			    nla_put_u32(skb, WEAVE_PEER_A_FLAGS, peer->flags) ||
+			    nla_put_u32(skb, WEAVE_PEER_A_MTU, peer->mtu) ||
+			    weave_stats_put(skb, WEAVE_PEER_A_STATS, peer->stats));
 }
 
 static int fill_peer_at(struct sk_buff *skb, struct netlink_callback *cb,
@@ -320,14 +328,9 @@ static int fill_bcast(struct sk_buff *skb, struct netlink_callback *cb, struct w
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, WEAVE_DEV_A_BCAST);
-	if (!nest || nla_put_u16(skb, WEAVE_BCAST_A_SRC, src) ||
-	    nla_put(skb, WEAVE_BCAST_A_HOPS, b->count * sizeof(u16), b->hops)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return dump_msg_end(skb, hdr, nest,
+			    !nest || nla_put_u16(skb, WEAVE_BCAST_A_SRC, src) ||
+			    nla_put(skb, WEAVE_BCAST_A_HOPS, b->count * sizeof(u16), b->hops));
 }
 
 static int fill_bcast_at(struct sk_buff *skb, struct netlink_callback *cb,
@@ -363,22 +366,16 @@ static int fill_fdb(const struct weave_fdb_entry *e, void *arg)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, WEAVE_DEV_A_FDB);
 	if (!nest || nla_put(skb, WEAVE_FDB_A_MAC, ETH_ALEN, e->mac) ||
-	    nla_put_u32(skb, WEAVE_FDB_A_AGE_MS,
-			jiffies_to_msecs(jiffies - READ_ONCE(e->updated))))
-		goto err;
-	if (weave_fdb_dst_is_peer(dst))
+	    nla_put_u32(skb, WEAVE_FDB_A_AGE_MS, jiffies_to_msecs(jiffies - READ_ONCE(e->updated))))
+		ret = -EMSGSIZE;
+	else if (weave_fdb_dst_is_peer(dst))
 		ret = nla_put_u16(skb, WEAVE_FDB_A_PEER, weave_fdb_dst_peer_id(dst));
 	else
 		ret = nla_put_u32(skb, WEAVE_FDB_A_PORT, weave_fdb_dst_to_port(dst)->dev->ifindex);
-	if (ret)
-		goto err;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	DUMP_CTX(d->cb)->next++;
-	return 0;
-err:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+	ret = dump_msg_end(skb, hdr, nest, ret);
+	if (!ret)
+		DUMP_CTX(d->cb)->next++;
+	return ret;
 }
 
 static int weave_get_fdb_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -404,15 +401,10 @@ static int fill_port(struct sk_buff *skb, struct netlink_callback *cb, struct we
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, WEAVE_DEV_A_PORT);
-	if (!nest || nla_put_u32(skb, WEAVE_PORT_A_IFINDEX, port->dev->ifindex) ||
-	    nla_put_string(skb, WEAVE_PORT_A_IFNAME, port->dev->name) ||
-	    weave_stats_put(skb, WEAVE_PORT_A_STATS, port->stats)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return dump_msg_end(skb, hdr, nest,
+			    !nest || nla_put_u32(skb, WEAVE_PORT_A_IFINDEX, port->dev->ifindex) ||
+			    nla_put_string(skb, WEAVE_PORT_A_IFNAME, port->dev->name) ||
+			    weave_stats_put(skb, WEAVE_PORT_A_STATS, port->stats));
 }
 
 static int weave_get_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
