@@ -454,12 +454,18 @@ static int set_device(struct weave_dev *wd, struct nlattr **attrs, struct netlin
 	return 0;
 }
 
-static int parse_peer(struct nlattr *nest, struct weave_peer_config *cfg,
+/* Parses the WEAVE_DEV_A_PEER nest that SET_PEER and DEL_PEER require. */
+static int parse_peer(struct nlattr **attrs, struct weave_peer_config *cfg,
 		      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[WEAVE_PEER_A_MAX + 1];
+	struct nlattr *nest = attrs[WEAVE_DEV_A_PEER];
 	int ret;
 
+	if (!nest) {
+		NL_SET_ERR_MSG(extack, "WEAVE_DEV_A_PEER is missing");
+		return -EINVAL;
+	}
 	ret = nla_parse_nested(tb, WEAVE_PEER_A_MAX, nest, weave_peer_policy, extack);
 	if (ret < 0)
 		return ret;
@@ -493,31 +499,17 @@ static int parse_peer(struct nlattr *nest, struct weave_peer_config *cfg,
 static int set_peer(struct weave_dev *wd, struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
 	struct weave_peer_config cfg;
-	int ret;
+	int ret = parse_peer(attrs, &cfg, extack);
 
-	if (!attrs[WEAVE_DEV_A_PEER]) {
-		NL_SET_ERR_MSG(extack, "WEAVE_DEV_A_PEER is missing");
-		return -EINVAL;
-	}
-	ret = parse_peer(attrs[WEAVE_DEV_A_PEER], &cfg, extack);
-	if (ret < 0)
-		return ret;
-	return weave_peer_set(wd, &cfg, extack);
+	return ret < 0 ? ret : weave_peer_set(wd, &cfg, extack);
 }
 
 static int del_peer(struct weave_dev *wd, struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
 	struct weave_peer_config cfg;
-	int ret;
+	int ret = parse_peer(attrs, &cfg, extack);
 
-	if (!attrs[WEAVE_DEV_A_PEER]) {
-		NL_SET_ERR_MSG(extack, "WEAVE_DEV_A_PEER is missing");
-		return -EINVAL;
-	}
-	ret = parse_peer(attrs[WEAVE_DEV_A_PEER], &cfg, extack);
-	if (ret < 0)
-		return ret;
-	return weave_peer_del(wd, cfg.short_id, extack);
+	return ret < 0 ? ret : weave_peer_del(wd, cfg.short_id, extack);
 }
 
 static int set_bcast(struct weave_dev *wd, struct nlattr **attrs, struct netlink_ext_ack *extack)
